@@ -1,0 +1,1 @@
+"""Answering: extractive sentence selection, citation numbering and abstention."""

@@ -1,0 +1,1 @@
+"""Index: embedder, dense (FAISS) and lexical (BM25) stores, manifest and atomic writes."""

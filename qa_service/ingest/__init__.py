@@ -1,0 +1,1 @@
+"""Ingestion: load corpus files, check them, split them into chunks, build the index."""

@@ -1,0 +1,1 @@
+"""Retrieval: dense, lexical and hybrid search with filters and city detection."""

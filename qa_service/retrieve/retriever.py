@@ -1,0 +1,123 @@
+"""Dense, BM25 and hybrid search over the index, with metadata filters and city detection."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa_service.atlas import ATLAS_CITIES
+from qa_service.index.store import IndexData
+from qa_service.ingest.markers import strip_markers
+from qa_service.retrieve.cities import CityDetector
+from qa_service.retrieve.fusion import reciprocal_rank_fusion
+
+MODES = ("hybrid", "dense", "bm25")
+MULTI_CITY_BOOST = 1.5
+TIE_BREAK = 1e-6
+
+
+@dataclass
+class Filters:
+    """Restrict a search to one city (name or slug), state or document type."""
+    city: str | None = None
+    state: str | None = None
+    doc_type: str | None = None
+
+
+@dataclass
+class Hit:
+    chunk_index: int
+    score: float
+    dense_score: float = 0.0
+    bm25_score: float = 0.0
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    cities: list[str] = field(default_factory=list)  # cities named in the question
+
+
+class Retriever:
+    """Searches one loaded index.
+
+    >>> retriever.search("Wer sind Ulms Partner?", query_vector, mode="hybrid", top_k=5)
+    """
+
+    def __init__(self, index: IndexData, detector: CityDetector | None = None, rrf_k: int = 60,
+                 dense_weight: float = 1.0, bm25_weight: float = 1.0):
+        self.index = index
+        self.detector = detector or CityDetector()
+        self.rrf_k, self.dense_weight, self.bm25_weight = rrf_k, dense_weight, bm25_weight
+        chunks = index.chunks
+        self._city = np.array([c.city or "" for c in chunks], dtype=object)
+        self._state = np.array([c.state or "" for c in chunks], dtype=object)
+        self._type = np.array([c.doc_type for c in chunks], dtype=object)
+        self._mentions = [set(self.detector.detect(strip_markers(c.text))) if not c.city else set()
+                          for c in chunks]
+        self.cities = sorted({c.city for c in chunks if c.city})
+        self.states = sorted({c.state for c in chunks if c.state})
+        self.doc_types = sorted({c.doc_type for c in chunks})
+
+    def resolve_city(self, city: str) -> str | None:
+        """The indexed city name for a name or slug given by a caller, or None."""
+        by_slug = {slug: name for name, slug in ATLAS_CITIES.items()}
+        name = by_slug.get(city.lower(), city)
+        return next((known for known in self.cities if known.lower() == name.lower()), None)
+
+    def _mask(self, filters: Filters, question_cities: list[str]) -> np.ndarray | None:
+        mask = np.ones(len(self.index.chunks), dtype=bool)
+        city = self.resolve_city(filters.city) if filters.city else None
+        if filters.city and city is None:
+            raise ValueError(f"unknown city {filters.city!r}")
+        if city is None and len(question_cities) == 1:
+            city = question_cities[0]
+        if city:
+            about_city = self._city == city
+            mentions = np.array([city in names for names in self._mentions])
+            mask &= about_city | ((self._city == "") & mentions)
+        if filters.state:
+            if filters.state not in self.states:
+                raise ValueError(f"unknown state {filters.state!r}")
+            mask &= self._state == filters.state
+        if filters.doc_type:
+            if filters.doc_type not in self.doc_types:
+                raise ValueError(f"unknown document type {filters.doc_type!r}")
+            mask &= self._type == filters.doc_type
+        return None if mask.all() else np.flatnonzero(mask)
+
+    def search(self, question: str, query_vector: np.ndarray | None, mode: str = "hybrid",
+               top_k: int = 8, filters: Filters | None = None) -> SearchResult:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if mode != "bm25" and query_vector is None:
+            raise ValueError(f"mode {mode!r} needs the question's embedding")
+        question_cities = self.detector.detect(question)
+        allowed = self._mask(filters or Filters(), question_cities)
+        if allowed is not None and len(allowed) == 0:
+            return SearchResult([], question_cities)
+        depth = max(top_k * 4, 40)
+        dense_ids, dense_scores = (self.index.dense.search(query_vector, depth, allowed)
+                                   if mode != "bm25" else (np.array([], int), np.array([])))
+        bm25_ids, bm25_scores = (self.index.lexical.search(question, depth, allowed)
+                                 if mode != "dense" else (np.array([], int), np.array([])))
+        dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
+        bm25_of = dict(zip(bm25_ids.tolist(), bm25_scores.tolist()))
+        if mode == "dense":
+            scores = dense_of
+        elif mode == "bm25":
+            scores = bm25_of
+        else:
+            scores = reciprocal_rank_fusion(
+                [(dense_ids.tolist(), self.dense_weight), (bm25_ids.tolist(), self.bm25_weight)], self.rrf_k)
+            # equal ranks tie in RRF: let the size of each lead decide, at a scale far below a rank step
+            top_bm25 = max(bm25_of.values(), default=0.0) or 1.0
+            for item in scores:
+                scores[item] += TIE_BREAK * (dense_of.get(item, 0.0) + bm25_of.get(item, 0.0) / top_bm25)
+        if len(question_cities) > 1 and not (filters and filters.city):
+            for item in scores:  # several cities named: favour their documents, keep all others
+                if self.index.chunks[item].city in question_cities:
+                    scores[item] *= MULTI_CITY_BOOST
+        ranked = sorted(scores, key=lambda item: -scores[item])[:top_k]
+        hits = [Hit(item, float(scores[item]), float(dense_of.get(item, 0.0)), float(bm25_of.get(item, 0.0)))
+                for item in ranked]
+        return SearchResult(hits, question_cities)
