@@ -1,4 +1,4 @@
-"""Command line: `qa-service ingest | ask | serve | validate-corpus`. Thin: parses and delegates."""
+"""Command line: `qa-service ingest | ask | serve | eval | bench | validate-corpus`. Thin: parses and delegates."""
 
 import argparse
 import logging
@@ -49,13 +49,25 @@ def cmd_ask(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from qa_service.api.app import create_app
-    uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info")
+    # uvicorn's access log would pair client addresses with query strings (questions): ours logs
+    # the path without the query and an anonymised client instead
+    logging.getLogger("qa_service").setLevel(logging.INFO)
+    uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
 def cmd_validate(args) -> int:
     from qa_service.ingest.validate import main
     return main([str(args.corpus or get_settings().corpus_dir)])
+
+
+def cmd_evaluation(args) -> int:
+    """`eval` and `bench` live in the evaluation package; their own parsers take the remaining arguments."""
+    if args.command == "eval":
+        from evaluation.harness import main as run
+    else:
+        from evaluation.bench import main as run
+    return run(args.rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--index", type=Path)
     serve.set_defaults(run=cmd_serve)
+
+    for name, help_text in (("eval", "measure answer quality per retrieval mode against a naive baseline"),
+                            ("bench", "measure speed and resources against a naive baseline")):
+        tool = commands.add_parser(name, help=help_text, add_help=False)
+        tool.add_argument("rest", nargs=argparse.REMAINDER, help="see `qa-service %s --help`" % name)
+        tool.set_defaults(run=cmd_evaluation)
 
     validate = commands.add_parser("validate-corpus", help="check the corpus format and sources")
     validate.add_argument("corpus", nargs="?", type=Path)

@@ -123,3 +123,22 @@ def running_server(settings: Settings, extra_env: dict[str, str] | None = None, 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+ADMIN_KEY = "test-admin-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def portal_ports() -> dict[str, int]:
+    """Ports of two static "portal" sites: one allowed to embed the widget, one not."""
+    return {"allowed": free_port(), "denied": free_port()}
+
+
+@pytest.fixture(scope="session")
+def live_server(fixture_settings, fixture_index, portal_ports):
+    """The real service over the fixture index, on 127.0.0.1, with generous rate limits."""
+    env = {"QA_ADMIN_KEY": ADMIN_KEY, "QA_ALLOWED_ORIGINS": f"http://127.0.0.1:{portal_ports['allowed']}",
+           "QA_RATE_PER_IP": "1000", "QA_RATE_BURST_IP": "100000", "QA_RATE_PER_SESSION": "1000",
+           "QA_RATE_BURST_SESSION": "100000"}
+    with running_server(fixture_settings, env) as base:
+        yield base

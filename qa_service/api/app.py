@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from qa_service.api.errors import install_error_handlers
+from qa_service.api.errors import ErrorBody, install_error_handlers
 from qa_service.api.middleware import ServiceMiddleware
 from qa_service.api.routes import admin, ask, chat, cities, feedback, health, search, web
 from qa_service.api.state import ServiceState
@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None, state: ServiceState | None = No
     app = FastAPIOffline(
         title="qa_service – Smart-City-Atlas Q&A",
         description="Questions about the 50 cities of the 2019 Smart-City-Atlas, answered with cited sources.",
-        version="0.1.0", lifespan=lifespan)
+        version="0.1.0", lifespan=lifespan,
+        responses={status: {"model": ErrorBody} for status in (400, 413, 422, 500)})
     app.state.service = state
     install_error_handlers(app)
     for module in (ask, chat, search, cities, feedback, admin, health, web):

@@ -33,6 +33,7 @@ def error_response(error: ApiError) -> JSONResponse:
 
 
 STATUS_MESSAGES = {
+    400: ("invalid_request", "Die Anfrage konnte nicht gelesen werden.", "The request body could not be read."),
     404: ("not_found", "Diese Adresse gibt es nicht.", "There is nothing at this address."),
     405: ("method_not_allowed", "Diese Methode ist hier nicht erlaubt.", "This method is not allowed here."),
     413: ("body_too_large", "Die Anfrage ist zu groß.", "The request body is too large."),

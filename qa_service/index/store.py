@@ -82,6 +82,8 @@ def write_index(index_dir: Path, data: IndexData) -> Path:
     os.symlink(Path("builds") / name, link)
     os.replace(link, index_dir / "current")
     _remove_old_builds(builds, keep=final)
+    for stale_link in index_dir.glob(".current-*"):  # left behind by a build that crashed while publishing
+        stale_link.unlink(missing_ok=True)
     return final
 
 
