@@ -28,11 +28,13 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in hybrid fusion")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in hybrid fusion")
-    answer_sentences: int = Field(3, ge=1, le=4, description="Most sentences in an extractive answer")
+    answer_sentences: int = Field(4, ge=1, le=4, description="Most sentences in an extractive answer")
+    answer_cutoff: float = Field(
+        0.7, gt=0, le=1, description="A further sentence must score at least this share of the best one")
     abstain_threshold: float = Field(
-        0.45, description="Evidence score below which the service says the corpus has no answer (German)")
+        0.48, description="Evidence score below which the service says the corpus has no answer (German)")
     missing_term_threshold: float = Field(
-        0.6, description="Evidence score below which the passages must also mention the question's nouns")
+        0.52, description="Evidence score below which the passages must also mention the question's nouns")
     abstain_threshold_en: float = Field(
         0.4, description="Evidence score (meaning only) below which an English question is not answered")
 

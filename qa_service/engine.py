@@ -56,7 +56,8 @@ class QAEngine:
                                    bm25_weight=settings.bm25_weight)
         self.composer = AnswerComposer(index, index.lexical.analyzer, self.retriever.detector,
                                        settings.answer_sentences, settings.abstain_threshold,
-                                       settings.missing_term_threshold, settings.abstain_threshold_en)
+                                       settings.missing_term_threshold, settings.abstain_threshold_en,
+                                       cutoff=settings.answer_cutoff)
         self.query_cache = QueryVectorCache()
 
     @classmethod
@@ -93,7 +94,7 @@ class QAEngine:
         result = self.retriever.search(question, query_vector, mode, top_k or self.settings.top_k, filters)
         searched = time.perf_counter()
         composed = self.composer.compose(question, query_vector, result.hits, question_language(question),
-                                         ignore_terms=result.cities)
+                                         ignore_terms=result.cities, sections=result.sections)
         done = time.perf_counter()
         return Answer(
             answer=composed.text, abstained=composed.abstained, citations=composed.citations,

@@ -1,6 +1,8 @@
 """Extractive answers: pick the best evidence sentences, number their sources, or abstain."""
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +13,7 @@ from qa_service.index.store import IndexData
 from qa_service.ingest.chunking import embedding_text
 from qa_service.ingest.markers import strip_markers
 from qa_service.retrieve.cities import CityDetector
+from qa_service.retrieve.intent import section_matches
 from qa_service.models import Citation, CitationSource
 from qa_service.retrieve.retriever import Hit
 
@@ -18,6 +21,7 @@ SNIPPET_CHARS = 600
 NEAR_DUPLICATE = 0.9
 CANDIDATE_CHUNKS = 6
 COVERAGE_CHUNKS = 5
+SECTION_BONUS = 0.1
 GENERIC_NOUNS = frozenset({"stadt", "städte", "smart", "city", "cities", "digitalisierung", "projekt", "projekte"})
 WORD = re.compile(r"[\wÄÖÜäöüß-]+")
 
@@ -43,12 +47,13 @@ class AnswerComposer:
     """Scores the sentences of the top passages against the question and writes the answer."""
 
     def __init__(self, index: IndexData, analyzer: GermanAnalyzer, detector: CityDetector, max_sentences: int = 3,
-                 abstain_threshold: float = 0.45, missing_term_threshold: float = 0.6,
-                 abstain_threshold_en: float = 0.4, lexical_weight: float = 0.4):
+                 abstain_threshold: float = 0.48, missing_term_threshold: float = 0.52,
+                 abstain_threshold_en: float = 0.4, lexical_weight: float = 0.4, cutoff: float = 0.8):
         self.index, self.analyzer, self.detector = index, analyzer, detector
         self.max_sentences = max_sentences
         self.abstain_threshold, self.missing_term_threshold = abstain_threshold, missing_term_threshold
         self.abstain_threshold_en, self.lexical_weight = abstain_threshold_en, lexical_weight
+        self.cutoff = cutoff
         self._sentences_of: dict[int, list[int]] = {}
         for position, sentence in enumerate(index.sentences):
             self._sentences_of.setdefault(sentence.chunk_index, []).append(position)
@@ -57,6 +62,16 @@ class AnswerComposer:
         self._sentence_tokens = [set(analyzer.tokens(s.text)) | section_tokens[s.chunk_index]
                                  for s in index.sentences]
         self._chunk_tokens = [set(analyzer.tokens(embedding_text(chunk))) for chunk in index.chunks]
+        counts = Counter(token for tokens in self._sentence_tokens for token in tokens)
+        total = len(self._sentence_tokens) + 1
+        self._idf = {token: math.log(total / (count + 0.5)) for token, count in counts.items()}
+        self._unseen_idf = math.log(total / 0.5)
+
+    def _overlap(self, question_tokens: set[str], sentence_tokens: set[str]) -> float:
+        """Share of the question's words found in the sentence, rare words counting more (IDF)."""
+        weights = {token: self._idf.get(token, self._unseen_idf) for token in question_tokens}
+        total = sum(weights.values())
+        return sum(w for token, w in weights.items() if token in sentence_tokens) / total if total else 0.0
 
     def missing_terms(self, question: str, hits: list[Hit]) -> list[str]:
         """Nouns of a German question (capitalised words) that none of the top passages mention.
@@ -84,7 +99,8 @@ class AnswerComposer:
         return evidence_score < self.missing_term_threshold and bool(self.missing_terms(question, hits))
 
     def score_evidence(self, question: str, query_vector: np.ndarray, hits: list[Hit],
-                       ignore_terms: list[str], language: str = "de") -> list[Evidence]:
+                       ignore_terms: list[str], language: str = "de", sections: set[str] = frozenset()
+                       ) -> list[Evidence]:
         """Every sentence of the top passages, best first.
 
         German questions are scored by meaning and shared (stemmed) words; English questions share
@@ -95,33 +111,51 @@ class AnswerComposer:
         ignored = {token for term in ignore_terms for token in self.analyzer.tokens(term)}
         question_tokens = set(self.analyzer.tokens(question)) - ignored
         evidence = []
-        for rank, hit in enumerate(hits[:CANDIDATE_CHUNKS]):
+        for rank, hit in enumerate(self._candidates(hits, ignore_terms)):
             positions = self._sentences_of.get(hit.chunk_index, [])
             if not positions:
                 continue
+            bonus = SECTION_BONUS if section_matches(self.index.chunks[hit.chunk_index].section, sections) else 0.0
             semantic = self.index.sentence_vectors[positions] @ query_vector
             for position, similarity in zip(positions, semantic.tolist()):
-                overlap = (len(question_tokens & self._sentence_tokens[position]) / len(question_tokens)
-                           if question_tokens else 0.0)
-                score = (semantic_weight * similarity + lexical_weight * overlap) * (1 - 0.03 * rank)
+                overlap = self._overlap(question_tokens, self._sentence_tokens[position])
+                score = (semantic_weight * similarity + lexical_weight * overlap + bonus) * (1 - 0.03 * rank)
                 evidence.append(Evidence(position, hit.chunk_index, score, similarity, overlap))
         return sorted(evidence, key=lambda item: -item.score)
 
-    def _select(self, evidence: list[Evidence]) -> list[Evidence]:
-        chosen: list[Evidence] = []
+    def _candidates(self, hits: list[Hit], cities: list[str]) -> list[Hit]:
+        """The top passages; when a question names several cities, those cities' passages (the best
+        two of each at least) and context documents, not other cities'."""
+        if len(cities) < 2:
+            return hits[:CANDIDATE_CHUNKS]
+        relevant = [hit for hit in hits if self.index.chunks[hit.chunk_index].city in (*cities, None)]
+        chosen = relevant[:CANDIDATE_CHUNKS]
+        for city in cities:
+            chosen += [hit for hit in relevant if self.index.chunks[hit.chunk_index].city == city][:2]
+        return list({hit.chunk_index: hit for hit in chosen}.values())
+
+    def _select(self, evidence: list[Evidence], cities: list[str]) -> list[Evidence]:
+        """The best sentences, without near-duplicates; with several cities named, each city's best first."""
         best = evidence[0].score
-        for item in evidence:
-            if len(chosen) == self.max_sentences or item.score < best * 0.8:
+        candidates = [item for item in evidence if item.score >= best * self.cutoff]
+        if len(cities) > 1:
+            firsts = [next((item for item in evidence if self.index.chunks[item.chunk_index].city == city), None)
+                      for city in cities]
+            candidates = [item for item in firsts if item is not None] + candidates
+        chosen: list[Evidence] = []
+        for item in candidates:
+            if len(chosen) == self.max_sentences:
                 break
             vector = self.index.sentence_vectors[item.sentence_index]
-            if any(float(vector @ self.index.sentence_vectors[c.sentence_index]) > NEAR_DUPLICATE for c in chosen):
+            if item in chosen or any(float(vector @ self.index.sentence_vectors[c.sentence_index]) > NEAR_DUPLICATE
+                                     for c in chosen):
                 continue
             chosen.append(item)
         return chosen
 
     def compose(self, question: str, query_vector: np.ndarray, hits: list[Hit], language: str = "de",
-                ignore_terms: list[str] = ()) -> ComposedAnswer:
-        evidence = self.score_evidence(question, query_vector, hits, list(ignore_terms), language)
+                ignore_terms: list[str] = (), sections: set[str] = frozenset()) -> ComposedAnswer:
+        evidence = self.score_evidence(question, query_vector, hits, list(ignore_terms), language, sections)
         evidence_score = evidence[0].score if evidence else 0.0
         if self.should_abstain(question, language, hits, evidence_score):
             citations = [self._citation(n, hit.chunk_index, hit.score, None)
@@ -130,7 +164,7 @@ class AnswerComposer:
         numbers: dict[int, int] = {}
         used_sources: dict[int, list[str]] = {}
         parts = []
-        for item in self._select(evidence):
+        for item in self._select(evidence, list(ignore_terms)):
             sentence = self.index.sentences[item.sentence_index]
             n = numbers.setdefault(item.chunk_index, len(numbers) + 1)
             for source_id in sentence.source_ids:

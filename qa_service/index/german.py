@@ -15,7 +15,7 @@ WORD = re.compile(r"[0-9a-zäöüß]+(?:-[0-9a-zäöüß]+)*")
 STOPWORDS = frozenset(STOPWORDS_GERMAN) | frozenset(
     "the a an of in on for to and or is are was were what which who how does do did with by at from "
     "about city cities stadt städte gibt es welche welcher welches wie was wer wo wann warum sagt viel viele "
-    "vielen ans beim".split())
+    "vielen ans beim macht machen tut tun".split())
 LINKS = ("", "s", "es", "n", "en", "e")
 MIN_PART = 4
 UNKNOWN_HEAD_PART = 6

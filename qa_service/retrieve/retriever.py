@@ -9,9 +9,11 @@ from qa_service.index.store import IndexData
 from qa_service.ingest.markers import strip_markers
 from qa_service.retrieve.cities import CityDetector
 from qa_service.retrieve.fusion import reciprocal_rank_fusion
+from qa_service.retrieve.intent import question_sections, section_matches
 
 MODES = ("hybrid", "dense", "bm25")
 MULTI_CITY_BOOST = 1.5
+SECTION_BOOST = 1.3
 TIE_BREAK = 1e-6
 
 
@@ -35,6 +37,7 @@ class Hit:
 class SearchResult:
     hits: list[Hit]
     cities: list[str] = field(default_factory=list)  # cities named in the question
+    sections: set[str] = field(default_factory=set)  # profile sections the question points to
 
 
 class Retriever:
@@ -92,9 +95,11 @@ class Retriever:
         if mode != "bm25" and query_vector is None:
             raise ValueError(f"mode {mode!r} needs the question's embedding")
         question_cities = self.detector.detect(question)
+        about_one_city = len(question_cities) == 1 or bool(filters and filters.city)
+        sections = question_sections(question) if about_one_city else set()  # profile sections only
         allowed = self._mask(filters or Filters(), question_cities)
         if allowed is not None and len(allowed) == 0:
-            return SearchResult([], question_cities)
+            return SearchResult([], question_cities, sections)
         depth = max(top_k * 4, 40)
         dense_ids, dense_scores = (self.index.dense.search(query_vector, depth, allowed)
                                    if mode != "bm25" else (np.array([], int), np.array([])))
@@ -113,11 +118,13 @@ class Retriever:
             top_bm25 = max(bm25_of.values(), default=0.0) or 1.0
             for item in scores:
                 scores[item] += TIE_BREAK * (dense_of.get(item, 0.0) + bm25_of.get(item, 0.0) / top_bm25)
-        if len(question_cities) > 1 and not (filters and filters.city):
-            for item in scores:  # several cities named: favour their documents, keep all others
-                if self.index.chunks[item].city in question_cities:
-                    scores[item] *= MULTI_CITY_BOOST
+        for item in scores:
+            chunk = self.index.chunks[item]
+            if len(question_cities) > 1 and not (filters and filters.city) and chunk.city in question_cities:
+                scores[item] *= MULTI_CITY_BOOST  # several cities named: favour their documents, keep all others
+            if section_matches(chunk.section, sections):
+                scores[item] *= SECTION_BOOST
         ranked = sorted(scores, key=lambda item: -scores[item])[:top_k]
         hits = [Hit(item, float(scores[item]), float(dense_of.get(item, 0.0)), float(bm25_of.get(item, 0.0)))
                 for item in ranked]
-        return SearchResult(hits, question_cities)
+        return SearchResult(hits, question_cities, sections)
