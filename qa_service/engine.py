@@ -62,7 +62,7 @@ class QAEngine:
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "QAEngine":
-        embedder = embedder or Embedder(settings.embedding_model)
+        embedder = embedder or Embedder(settings.embedding_model, settings.torch_threads)
         engine = cls(settings, embedder, load_index(settings.index_dir, embedder.name))
         embedder.encode(["Aufwärmen"])  # load the model now, not in the first question's time
         return engine

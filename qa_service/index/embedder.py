@@ -44,15 +44,18 @@ class Embedder:
     (1, 384)
     """
 
-    def __init__(self, configured_model: str = ""):
+    def __init__(self, configured_model: str = "", threads: int = 0):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         self.name = model_name(configured_model)
         self._path = resolve_model_path(configured_model)
+        self._threads = threads or os.cpu_count() or 1
 
     @cached_property
     def _model(self):
+        import torch
         from sentence_transformers import SentenceTransformer
+        torch.set_num_threads(self._threads)  # process-wide: the model is the only torch user here
         try:
             return SentenceTransformer(self._path, device="cpu", local_files_only=True)
         except (OSError, ValueError) as error:

@@ -81,7 +81,7 @@ def ingest(settings: Settings, embedder: Embedder | None = None, progress: bool 
     chunks = [chunk for document in documents
               for chunk in chunk_document(document, settings.chunk_size, settings.chunk_overlap)]
     sentences = [sentence for index, chunk in enumerate(chunks) for sentence in evidence_sentences(chunk, index)]
-    embedder = embedder or Embedder(settings.embedding_model)
+    embedder = embedder or Embedder(settings.embedding_model, settings.ingest_threads)
     cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
     try:
         chunk_vectors, new_chunks = cache.embed(embedder, [embedding_text(c) for c in chunks], progress)
