@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("eval", "bench"):  # their own parsers take every option that follows
+        return cmd_evaluation(argparse.Namespace(command=argv[0], rest=argv[1:]))
     args = build_parser().parse_args(argv)
     from qa_service.index.embedder import ModelUnavailableError
     from qa_service.index.store import IndexUnavailableError

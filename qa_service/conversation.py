@@ -16,7 +16,11 @@ from qa_service.retrieve.cities import CityDetector
 
 FILLER = frozenset("und oder aber auch noch dann dort da hier bei in im fuer von zu zur zum mit wie was "
                    "ist sind hat haben die der das den dem des ein eine einer es sie er stadt staedte denn so "
-                   "mal bitte mehr dazu darueber weiter genauer and what about how the city".split())  # folded
+                   "mal bitte mehr dazu darueber weiter genauer viele viel wieviele gibt and what about how "
+                   "the city".split())  # folded
+# Words that point back to the previous turn's topic ("Wie viel Geld gab es dafür?").
+ANAPHORA = re.compile(r"(?<!\w)(dafuer|dazu|davon|darueber|darin|dort|damals|dabei|dieses? projekts?|das projekt|"
+                      r"diese[mnrs]? (?:strategie|programm|vorhaben|initiative))(?!\w)")
 
 
 @dataclass
@@ -64,7 +68,10 @@ def resolve_followup(message: str, previous: Turn | None, detector: CityDetector
     if not cities and not has_topic:
         return ResolvedQuestion(previous.question, explicit_city or previous.city)
     if not cities:
-        # a new topic without a city: stay with the city of the conversation
+        # a new topic without a city: stay with the city of the conversation, and with its topic too
+        # when the message points back to it
+        if ANAPHORA.search(detector.without_mentions(message)):
+            return ResolvedQuestion(f"{message} ({previous.question})", explicit_city or previous.city)
         return ResolvedQuestion(message, explicit_city or previous.city)
     return ResolvedQuestion(message, explicit_city)
 

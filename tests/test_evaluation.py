@@ -5,10 +5,11 @@ import math
 
 import pytest
 
-from evaluation.harness import EvalQuestion, QuestionFileError, load_questions, main, resolve_conversation
+from evaluation.harness import (EvalQuestion, QuestionFileError, check_cities, load_questions, main,
+                                resolve_conversation)
 from evaluation.metrics import (Outcome, citation_precision, distinct, fold, key_facts_present, missing_key_facts,
                                 ndcg_at, percentile, recall_at, reciprocal_rank, summarize)
-from evaluation.report import TARGETS, check_target
+from evaluation.report import TARGETS, check_target, diagnose
 
 QUESTIONS = [
     {"id": "t1", "question": "Seit wann leitet Sabine Meigel die Geschäftsstelle Digitale Agenda in Ulm?",
@@ -110,6 +111,23 @@ def test_a_malformed_line_is_named_with_its_number(tmp_path, capsys):
     assert "line 2" in capsys.readouterr().err
 
 
+def test_failures_name_their_kinds():
+    answered = diagnose(outcome("u", False, False, ["c"], [], [], "z", ["c"], 1))
+    assert answered.kinds == ["answered unanswerable"] and answered.severity == 2
+    missed = diagnose(outcome("m", True, False, ["b", "a"], ["a", "x"], ["q", ["r", "s"]], "q", ["b"], 1))
+    assert missed.kinds == ["missing key facts", "retrieval miss", "unexpected citation"]
+    assert missed.problems[0] == "missing key facts: r / s" and missed.severity == 2
+    assert diagnose(outcome("ok", True, False, ["a"], ["a"], ["q"], "q", ["a"], 1)) is None
+
+
+@pytest.mark.model
+def test_an_unknown_city_is_named_with_its_line(engine, tmp_path):
+    path = tmp_path / "q.jsonl"
+    write_questions(path, [QUESTIONS[0], {**QUESTIONS[1], "city": "atlantis"}])
+    with pytest.raises(QuestionFileError, match=r"line 2: unknown city 'atlantis'"):
+        check_cities(load_questions(path), engine, path)
+
+
 @pytest.mark.model
 def test_followups_resolve_like_the_chat_endpoint(engine):
     detector = engine.retriever.detector
@@ -123,9 +141,10 @@ def test_followups_resolve_like_the_chat_endpoint(engine):
 @pytest.mark.model
 def test_harness_runs_every_mode_on_the_fixture_index(fixture_settings, fixture_index, tmp_path, capsys):
     questions = write_questions(tmp_path / "questions.jsonl", QUESTIONS)
-    report_path = tmp_path / "out" / "report.md"
+    report_path, outcomes_path = tmp_path / "out" / "report.md", tmp_path / "outcomes.jsonl"
     assert main(["--questions", questions, "--index", str(fixture_settings.index_dir),
-                 "--corpus", str(fixture_settings.corpus_dir), "--report", str(report_path), "--json"]) == 0
+                 "--corpus", str(fixture_settings.corpus_dir), "--report", str(report_path), "--json",
+                 "--outcomes", str(outcomes_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert list(report["metrics"]) == ["bm25", "dense", "hybrid", "naive"]
     assert report["info"]["question_counts"] == {"fact": 3, "followup": 2, "unanswerable": 1}
@@ -140,6 +159,12 @@ def test_harness_runs_every_mode_on_the_fixture_index(fixture_settings, fixture_
     assert report["metrics"]["naive"]["overall"]["abstention_accuracy"] == 0
     assert report["metrics"]["hybrid"]["by_category"]["unanswerable"]["recall_at_5"] is None
     assert len(report["targets"]) == 5 and len(report["worst_failures"]) <= 10
+    assert all(n <= len(QUESTIONS) for n in report["failure_counts"].values())
     markdown = report_path.read_text(encoding="utf-8")
     assert "## Metrics per mode" in markdown and "## Quality targets (hybrid)" in markdown
     assert report_path.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+    outcomes = [json.loads(line) for line in outcomes_path.read_text(encoding="utf-8").splitlines()]
+    assert len(outcomes) == 4 * len(QUESTIONS)
+    resolved = {o["id"]: o["question"] for o in outcomes if o["mode"] == "hybrid"}
+    assert resolved["t5"] == "Was macht Jena bei der Mobilität?"
+    assert {o["id"]: o["question"] for o in outcomes if o["mode"] == "naive"}["t5"] == "Und Jena?"

@@ -24,6 +24,10 @@ COVERAGE_CHUNKS = 5
 SECTION_BONUS = 0.1
 GENERIC_NOUNS = frozenset({"stadt", "städte", "smart", "city", "cities", "digitalisierung", "projekt", "projekte"})
 WORD = re.compile(r"[\wÄÖÜäöüß-]+")
+NUMBER = re.compile(r"\d|(?<!\w)(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|"
+                    r"fünfzig|hundert|tausend|dutzend)(?!\w)|million|milliard", re.IGNORECASE)
+QUANTITY_QUESTION = re.compile(r"(?<!\w)(wie ?viele?|wie hoch|was kostet|wie teuer|wie gro(ß|ss)|anzahl|how (many|much))(?!\w)",
+                               re.IGNORECASE)
 
 
 @dataclass
@@ -90,13 +94,20 @@ class AnswerComposer:
                 missing.append(word)
         return missing
 
-    def should_abstain(self, question: str, language: str, hits: list[Hit], evidence_score: float) -> bool:
-        """Too weak evidence, or fairly weak evidence that does not mention what the question asks about."""
+    def should_abstain(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence]) -> bool:
+        """Too weak evidence; fairly weak evidence that does not mention what the question asks about;
+        or, for a question that asks for a number ("Wie viele Mitarbeiter …"), best evidence without one."""
+        evidence_score = evidence[0].score if evidence else 0.0
+        if QUANTITY_QUESTION.search(question) and evidence and not NUMBER.search(
+                self.index.sentences[evidence[0].sentence_index].text):
+            return True
         if language != "de":
             return evidence_score < self.abstain_threshold_en
         if evidence_score < self.abstain_threshold:
             return True
-        return evidence_score < self.missing_term_threshold and bool(self.missing_terms(question, hits))
+        if evidence_score >= self.missing_term_threshold:
+            return False
+        return bool(self.missing_terms(question, hits))
 
     def score_evidence(self, question: str, query_vector: np.ndarray, hits: list[Hit],
                        ignore_terms: list[str], language: str = "de", sections: set[str] = frozenset()
@@ -157,7 +168,7 @@ class AnswerComposer:
                 ignore_terms: list[str] = (), sections: set[str] = frozenset()) -> ComposedAnswer:
         evidence = self.score_evidence(question, query_vector, hits, list(ignore_terms), language, sections)
         evidence_score = evidence[0].score if evidence else 0.0
-        if self.should_abstain(question, language, hits, evidence_score):
+        if self.should_abstain(question, language, hits, evidence):
             citations = [self._citation(n, hit.chunk_index, hit.score, None)
                          for n, hit in enumerate(hits[:3], start=1)]
             return ComposedAnswer(PHRASES[language]["abstain"], True, citations, evidence_score)

@@ -2,8 +2,8 @@
 
 import re
 
-_ENGLISH = frozenset("the what which who how does do did is are was were has have of in on for to and "
-                     "with about city cities its their there any".split())
+_ENGLISH = frozenset("the what which who how does do did is are was were has have of on for to and "
+                     "with about its their there any many much when where why".split())
 _GERMAN = frozenset("der die das was wie wer welche welcher welches ist sind hat haben gibt es und in "
                     "mit für von zu den dem des ein eine stadt städte".split())
 

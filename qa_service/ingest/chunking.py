@@ -93,7 +93,7 @@ def evidence_sentences(chunk: Chunk, chunk_index: int) -> list[EvidenceSentence]
         for text, source_ids in _evidence_units(paragraph):
             text = INTERVIEW_QUESTION.sub("", EMPHASIS.sub("", text)).strip()
             for sentence in split_sentences(text):
-                if len(sentence) >= 15:
+                if len(sentence) >= 15 and not sentence.endswith(":"):  # a list's intro without its items
                     sentences.append(EvidenceSentence(chunk_index, sentence, tuple(source_ids)))
     return sentences
 
