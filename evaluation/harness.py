@@ -20,7 +20,7 @@ from evaluation.metrics import KeyFact, Outcome, distinct
 from evaluation.naive_baseline import NaiveRAG
 from evaluation.report import EvaluationReport, RunInfo, build_report, mode_table, targets_table, write_report
 from qa_service.config import ROOT, Settings, get_settings
-from qa_service.conversation import ResolvedQuestion, Turn, resolve_followup
+from qa_service.conversation import ResolvedQuestion, Turn, take_turn
 from qa_service.engine import QAEngine
 from qa_service.index.embedder import ModelUnavailableError, resolve_model_path
 from qa_service.index.store import IndexUnavailableError
@@ -99,9 +99,7 @@ def resolve_conversation(question: EvalQuestion, detector: CityDetector) -> Reso
     """The question as POST /api/chat would search it after the history's turns, one by one."""
     previous: Turn | None = None
     for message in [*question.history, question.question]:
-        resolved = resolve_followup(message, previous, detector, question.city)
-        detected = detector.detect(resolved.question)
-        previous = Turn(message, resolved.question, resolved.city or (detected[0] if len(detected) == 1 else None))
+        resolved, previous = take_turn(message, previous, detector, question.city)
     return resolved
 
 

@@ -76,6 +76,15 @@ def resolve_followup(message: str, previous: Turn | None, detector: CityDetector
     return ResolvedQuestion(message, explicit_city)
 
 
+def take_turn(message: str, previous: Turn | None, detector: CityDetector,
+              explicit_city: str | None = None) -> tuple[ResolvedQuestion, Turn]:
+    """Resolve a message against the previous turn and return it with the turn to remember."""
+    resolved = resolve_followup(message, previous, detector, explicit_city)
+    detected = detector.detect(resolved.question)
+    turn_city = resolved.city or (detected[0] if len(detected) == 1 else None)
+    return resolved, Turn(message, resolved.question, turn_city)
+
+
 def _replace_city(question: str, old: str, new: str, detector: CityDetector) -> str:
     for word in sorted({w for w in re.findall(r"[\wäöüß'-]+", question) if detector.detect(w) == [old]},
                        key=len, reverse=True):

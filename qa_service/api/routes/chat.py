@@ -11,7 +11,7 @@ from qa_service.api.deps import LoadedDep, RateLimited, StateDep, checked_filter
 from qa_service.api.errors import ApiError, ErrorBody
 from qa_service.api.ratelimit import retry_after_header
 from qa_service.api.schemas import ChatRequest, ChatResponse
-from qa_service.conversation import Turn, resolve_followup
+from qa_service.conversation import take_turn
 from qa_service.ingest.sentences import split_sentences
 
 router = APIRouter(tags=["answers"])
@@ -49,10 +49,9 @@ async def chat(body: ChatRequest, request: Request, state: StateDep, loaded: Loa
     explicit_city = checked_filters(loaded, body.city, None, None).city
     previous = session.turns[-1] if session.turns else None
     detector = loaded.engine.retriever.detector
-    resolved = resolve_followup(message, previous, detector, explicit_city)
+    resolved, turn = take_turn(message, previous, detector, explicit_city)
     answer = await answer_question(state, loaded, resolved.question, checked_filters(loaded, resolved.city, None, None))
-    detected = detector.detect(resolved.question)
-    state.sessions.record(session, Turn(message, resolved.question, resolved.city or (detected[0] if len(detected) == 1 else None)))
+    state.sessions.record(session, turn)
     state.metrics.sessions.set(len(state.sessions))
     response = ChatResponse(**answer.model_dump(), session_id=session.id, resolved_question=resolved.question)
     if "text/event-stream" in request.headers.get("accept", ""):
