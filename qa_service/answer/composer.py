@@ -22,10 +22,15 @@ NEAR_DUPLICATE = 0.9
 CANDIDATE_CHUNKS = 6
 COVERAGE_CHUNKS = 5
 SECTION_BONUS = 0.1
+ANSWER_TYPE_BONUS = 0.08
 GENERIC_NOUNS = frozenset({"stadt", "städte", "smart", "city", "cities", "digitalisierung", "projekt", "projekte"})
 WORD = re.compile(r"[\wÄÖÜäöüß-]+")
 NUMBER = re.compile(r"\d|(?<!\w)(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|"
                     r"fünfzig|hundert|tausend|dutzend)(?!\w)|million|milliard", re.IGNORECASE)
+DATE = re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)|januar|februar|märz|april|mai|juni|juli|august|september|"
+                  r"oktober|november|dezember|frühjahr|sommer|herbst|winter", re.IGNORECASE)
+TIME_QUESTION = re.compile(r"(?<!\w)(wann|seit wann|bis wann|in welchem jahr|welches jahr|when|since when)(?!\w)",
+                           re.IGNORECASE)
 QUANTITY_QUESTION = re.compile(r"(?<!\w)(wie ?viele?|wie hoch|was kostet|wie teuer|wie gro(ß|ss)|anzahl|how (many|much))(?!\w)",
                                re.IGNORECASE)
 
@@ -119,6 +124,7 @@ class AnswerComposer:
         """
         lexical_weight = self.lexical_weight if language == "de" else 0.0
         semantic_weight = 1.0 - lexical_weight
+        wanted = DATE if TIME_QUESTION.search(question) else NUMBER if QUANTITY_QUESTION.search(question) else None
         ignored = {token for term in ignore_terms for token in self.analyzer.tokens(term)}
         question_tokens = set(self.analyzer.tokens(question)) - ignored
         evidence = []
@@ -130,7 +136,9 @@ class AnswerComposer:
             semantic = self.index.sentence_vectors[positions] @ query_vector
             for position, similarity in zip(positions, semantic.tolist()):
                 overlap = self._overlap(question_tokens, self._sentence_tokens[position])
-                score = (semantic_weight * similarity + lexical_weight * overlap + bonus) * (1 - 0.03 * rank)
+                fits = wanted is not None and wanted.search(self.index.sentences[position].text)
+                score = (semantic_weight * similarity + lexical_weight * overlap + bonus
+                         + (ANSWER_TYPE_BONUS if fits else 0.0)) * (1 - 0.03 * rank)
                 evidence.append(Evidence(position, hit.chunk_index, score, similarity, overlap))
         return sorted(evidence, key=lambda item: -item.score)
 
