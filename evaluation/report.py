@@ -205,6 +205,8 @@ def render_markdown(report: EvaluationReport, chart_name: str) -> str:
         f"- runtime: {info.seconds:.1f} s" + (f" (naive baseline built in {info.naive_build_seconds:.1f} s, "
                                               f"{info.naive_chunks} chunks)" if info.naive_build_seconds else ""),
         "", "Regenerate with `qa-service eval` (or `python -m evaluation.harness`).", "",
+        "Caveat: the abstention thresholds and the answer-scoring weights were tuned on this same question "
+        "set (there is no held-out set yet), so the figures for our modes are optimistic.", "",
         "## Questions per category", "",
         table(["category", "questions"], [[c, n] for c, n in info.question_counts.items()]), "",
         "## Metrics per mode", "", mode_table(report), "", f"![metrics per mode]({chart_name})", ""]

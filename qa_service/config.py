@@ -19,13 +19,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(ROOT / "data", description="Folder for feedback and other runtime data")
     embedding_model: str = Field(
         "", description="Path or name of a sentence-transformers model; empty = the packaged all-MiniLM-L6-v2")
-    torch_threads: int = Field(
-        1, ge=1, le=64, description="CPU threads of the embedding model when answering; one thread per call "
+    query_threads: int = Field(
+        1, ge=1, le=64, description="CPU threads of the model and of FAISS when answering; one thread per call "
         "avoids OpenMP contention, which made single queries ~60x slower on a busy 2-core machine")
     ingest_threads: int = Field(0, ge=0, le=64, description="CPU threads for bulk embedding in ingest; 0 = all cores")
     chunk_size: int = Field(600, ge=100, le=4000, description="Maximum characters per chunk")
     chunk_overlap: int = Field(0, ge=0, le=1000, description="Characters shared by neighbouring chunks")
     index_type: str = Field("flat", pattern="^(flat|hnsw)$", description="FAISS index: exact flat or approximate HNSW")
+    hnsw_ef_search: int = Field(256, ge=16, le=4096, description="HNSW search depth: higher = better recall, slower")
     retrieval_mode: str = Field("hybrid", pattern="^(hybrid|dense|bm25)$", description="Default retrieval mode")
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question")
     max_top_k: int = Field(50, ge=1, le=200, description="Upper bound for a caller's top_k")
@@ -55,7 +56,9 @@ class Settings(BaseSettings):
     rate_burst_session: int = Field(10, ge=1, description="Burst allowance per chat session")
     admin_key: str = Field("", description="API key for /api/admin/*; empty disables those endpoints")
     feedback_retention_days: int = Field(365, ge=1, description="Feedback older than this is deleted")
-    batch_window_ms: float = Field(3.0, ge=0, le=100, description="How long a query waits for others to share a model call")
+    batch_window_ms: float = Field(
+        0.0, ge=0, le=100, description="Extra wait for more questions before a model call; 0 = embed a lone "
+        "question at once and batch only the questions that queued while the model was busy")
     batch_max: int = Field(32, ge=1, le=256, description="Most questions embedded in one model call")
 
     @field_validator("allowed_origins", mode="before")

@@ -9,6 +9,7 @@ import numpy as np
 from qa_service.answer.composer import AnswerComposer
 from qa_service.answer.language import question_language
 from qa_service.config import Settings
+from qa_service.index.dense import set_search_threads
 from qa_service.index.embedder import Embedder
 from qa_service.index.store import IndexData, load_index
 from qa_service.retrieve.retriever import Filters, Retriever, SearchResult
@@ -62,8 +63,11 @@ class QAEngine:
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "QAEngine":
-        embedder = embedder or Embedder(settings.embedding_model, settings.torch_threads)
-        engine = cls(settings, embedder, load_index(settings.index_dir, embedder.name))
+        embedder = embedder or Embedder(settings.embedding_model, settings.query_threads)
+        set_search_threads(settings.query_threads)
+        index = load_index(settings.index_dir, embedder.name)
+        index.dense.ef_search = settings.hnsw_ef_search
+        engine = cls(settings, embedder, index)
         embedder.encode(["Aufwärmen"])  # load the model now, not in the first question's time
         return engine
 

@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,14 +98,16 @@ def running_server(settings: Settings, extra_env: dict[str, str] | None = None, 
     port = free_port()
     env = {**os.environ, "QA_CORPUS_DIR": str(settings.corpus_dir), "QA_INDEX_DIR": str(settings.index_dir),
            "QA_DATA_DIR": str(settings.data_dir), **(extra_env or {})}
+    log_path = Path(tempfile.mkstemp(prefix="qa-server-", suffix=".log")[1])
+    log = open(log_path, "wb")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen([sys.executable, "-m", "qa_service.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stdout.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
             try:
                 response = httpx.get(f"{base}/readyz" if wait_ready else f"{base}/healthz", timeout=2)
                 if response.status_code == 200 or (not wait_ready and response.status_code < 500):
@@ -123,6 +126,8 @@ def running_server(settings: Settings, extra_env: dict[str, str] | None = None, 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+        log_path.unlink(missing_ok=True)
 
 
 ADMIN_KEY = "test-admin-key-0123456789"

@@ -6,12 +6,14 @@ import numpy as np
 
 
 class EmbeddingBatcher:
-    """Collects questions for up to `window_ms` (or `max_batch` of them) and embeds them in a thread.
+    """Embeds questions in a worker thread, several per model call.
 
-    The model never runs on the event loop, and N concurrent questions cost one forward pass.
+    A call takes every question queued while the previous call ran (up to `max_batch`), and waits
+    up to `window_ms` for more; with a window of 0 a lone question goes to the model at once. The
+    model never runs on the event loop.
     """
 
-    def __init__(self, embed, window_ms: float = 3.0, max_batch: int = 32):
+    def __init__(self, embed, window_ms: float = 0.0, max_batch: int = 32):
         self._embed = embed  # list[str] -> np.ndarray
         self._window = window_ms / 1000
         self._max_batch = max_batch
@@ -34,6 +36,9 @@ class EmbeddingBatcher:
             batch = [await self._queue.get()]
             deadline = loop.time() + self._window
             while len(batch) < self._max_batch:
+                if not self._queue.empty():  # questions that queued while the model was busy
+                    batch.append(self._queue.get_nowait())
+                    continue
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break

@@ -57,7 +57,7 @@ class ServiceState:
     def load(self):
         """Load model and index; on failure keep serving and report the reason on /readyz and /api/*."""
         try:
-            self.embedder = self.embedder or Embedder(self.settings.embedding_model, self.settings.torch_threads)
+            self.embedder = self.embedder or Embedder(self.settings.embedding_model, self.settings.query_threads)
             engine = QAEngine.load(self.settings, self.embedder)
             self.swap(engine)
         except Exception as error:  # any failure must leave a clear reason, not a dead process

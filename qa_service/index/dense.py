@@ -7,14 +7,20 @@ import numpy as np
 
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 200
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 256
+
+
+def set_search_threads(threads: int):
+    """FAISS's OpenMP threads; one is fastest next to the model (10k flat: 0.16 ms vs 0.47 ms on two)."""
+    faiss.omp_set_num_threads(threads)
 
 
 class DenseIndex:
     """A FAISS index over chunk vectors; row i of the vectors is chunk i."""
 
-    def __init__(self, index: faiss.Index):
+    def __init__(self, index: faiss.Index, ef_search: int = HNSW_EF_SEARCH):
         self._index = index
+        self.ef_search = ef_search
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: str = "flat") -> "DenseIndex":
@@ -44,7 +50,7 @@ class DenseIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None
         if self.kind == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k), sel=selector)
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k), sel=selector)
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
