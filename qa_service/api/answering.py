@@ -3,7 +3,7 @@
 import time
 import uuid
 
-from starlette.concurrency import run_in_threadpool
+import anyio
 
 from qa_service.api.schemas import AskResponse
 from qa_service.api.state import Loaded, ServiceState
@@ -18,7 +18,8 @@ async def answer_question(state: ServiceState, loaded: Loaded, question: str, fi
     if vector is None and (mode or engine.settings.retrieval_mode) != "bm25":
         vector = await state.batcher.embed(question)
     embed_ms = (time.perf_counter() - started) * 1000
-    answer = await run_in_threadpool(engine.ask, question, mode, top_k, filters, vector)
+    answer = await anyio.to_thread.run_sync(engine.ask, question, mode, top_k, filters, vector,
+                                            limiter=state.answer_threads)
     answer.timings_ms.embed = round(embed_ms, 3)
     answer.timings_ms.total = round(answer.timings_ms.total + embed_ms, 3)
     state.metrics.answers.labels(str(answer.abstained).lower()).inc()

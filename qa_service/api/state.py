@@ -5,6 +5,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import anyio
+
 from qa_service.api.batching import EmbeddingBatcher
 from qa_service.api.metrics import Metrics
 from qa_service.api.ratelimit import TokenBucketLimiter
@@ -16,6 +18,7 @@ from qa_service.feedback import FeedbackStore
 from qa_service.index.embedder import Embedder
 
 log = logging.getLogger(__name__)
+ANSWER_THREADS = 4
 
 
 @dataclass
@@ -42,6 +45,9 @@ class ServiceState:
         self.feedback = FeedbackStore(settings.data_dir / "feedback.sqlite", settings.feedback_retention_days)
         self.batcher = EmbeddingBatcher(self._embed, settings.batch_window_ms, settings.batch_max)
         self.reindex_lock = threading.Lock()
+        # retrieval and answering take ~1.5 ms of CPU each: a few threads keep 2 cores busy, where the
+        # default pool would start up to 40 threads under load
+        self.answer_threads = anyio.CapacityLimiter(ANSWER_THREADS)
 
     def _embed(self, questions: list[str]):
         return self.require_loaded().engine.embed_questions(questions)

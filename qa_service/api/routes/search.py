@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
+import anyio
 
 from qa_service.api.deps import LoadedDep, RateLimited, StateDep, checked_filters, clean_question
 from qa_service.api.errors import ErrorBody
@@ -25,7 +25,8 @@ async def search(state: StateDep, loaded: LoadedDep,
     filters = checked_filters(loaded, city, state_name, type)
     engine = loaded.engine
     vector = None if mode == "bm25" else await state.batcher.embed(query)
-    result = await run_in_threadpool(engine.search, query, mode, top_k, filters, vector)
+    result = await anyio.to_thread.run_sync(engine.search, query, mode, top_k, filters, vector,
+                                            limiter=state.answer_threads)
     passages = []
     for rank, hit in enumerate(result.hits, start=1):
         chunk = engine.index.chunks[hit.chunk_index]
