@@ -18,5 +18,3 @@ ATLAS_CITIES: dict[str, str] = {
     "Stuttgart": "stuttgart", "Ulm": "ulm", "Wolfsburg": "wolfsburg", "Wuppertal": "wuppertal",
     "Würzburg": "wuerzburg",
 }
-
-DOC_TYPES = ("city_profile", "context", "interview")

@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(256, ge=16, le=4096, description="HNSW search depth: higher = better recall, slower")
     retrieval_mode: str = Field("hybrid", pattern="^(hybrid|dense|bm25)$", description="Default retrieval mode")
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question")
-    max_top_k: int = Field(50, ge=1, le=200, description="Upper bound for a caller's top_k")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in hybrid fusion")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in hybrid fusion")

@@ -2,7 +2,6 @@
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 
 import anyio
@@ -35,7 +34,6 @@ class ServiceState:
     loaded: Loaded | None = None
     not_ready_reason: str | None = "starting: loading the index and the model"
     embedder: Embedder | None = None
-    started_at: float = field(default_factory=time.time)
 
     def __post_init__(self):
         settings = self.settings
