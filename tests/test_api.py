@@ -72,6 +72,17 @@ def test_oversized_bodies_are_refused(live_server):
     assert response.status_code == 413 and error_code(response) == "body_too_large"
 
 
+def test_oversized_chunked_bodies_are_refused_too(live_server):
+    def body():
+        yield b'{"question": "'
+        for _ in range(40):
+            yield b"x" * 1000
+        yield b'"}'
+    response = httpx.post(f"{live_server}/api/ask", content=body(), timeout=30,
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 413 and error_code(response) == "body_too_large"
+
+
 def test_chat_streams_sources_then_sentences_then_done(live_server):
     events = []
     with httpx.stream("POST", f"{live_server}/api/chat", json={"message": "Welche Partner hat Ulm?"},

@@ -11,6 +11,12 @@ from qa_service.api.state import ServiceState
 
 log = logging.getLogger("qa_service.access")
 
+
+def body_too_large(limit: int) -> ApiError:
+    return ApiError(413, "body_too_large", "Die Anfrage ist zu groß.", "The request body is too large.",
+                    details={"max_bytes": limit})
+
+
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
             "frame-ancestors 'self'")
@@ -69,9 +75,12 @@ class ServiceMiddleware:
 
         try:
             refusal = self._refusal(scope)
+            body_receive = await self._buffered_receive(scope, receive) if refusal is None else receive
+            if body_receive is None:
+                refusal = body_too_large(self.state.settings.max_body_bytes)
             if refusal is not None:
                 return await error_response(refusal)(scope, receive, send_with_headers)
-            await self.app(scope, self._limited_receive(receive), send_with_headers)
+            await self.app(scope, body_receive, send_with_headers)
         finally:
             route = scope.get("route")
             route_name = getattr(route, "path", None) or ("static" if path.startswith("/static") else "unmatched")
@@ -91,22 +100,26 @@ class ServiceMiddleware:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.state.settings.max_body_bytes):
-            return ApiError(413, "body_too_large", "Die Anfrage ist zu groß.", "The request body is too large.",
-                            details={"max_bytes": self.state.settings.max_body_bytes})
+            return body_too_large(self.state.settings.max_body_bytes)
         return None
 
-    def _limited_receive(self, receive: Receive) -> Receive:
-        """Enforce the body limit also for bodies sent without Content-Length (chunked)."""
-        limit, seen = self.state.settings.max_body_bytes, 0
-
-        async def limited() -> Message:
-            nonlocal seen
+    async def _buffered_receive(self, scope: Scope, receive: Receive) -> Receive | None:
+        """For a body sent without Content-Length (chunked), read it whole first, up to the limit;
+        None when it is larger. Bodies here are small, so buffering costs nothing."""
+        headers = dict(scope.get("headers") or [])
+        if scope["method"] not in ("POST", "PUT", "PATCH") or b"content-length" in headers:
+            return receive
+        limit, messages, seen = self.state.settings.max_body_bytes, [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise ApiError(413, "body_too_large", "Die Anfrage ist zu groß.",
-                                   "The request body is too large.", details={"max_bytes": limit})
-            return message
+            messages.append(message)
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
 
-        return limited
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        return replay
