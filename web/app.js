@@ -8,81 +8,29 @@
 (function () {
   "use strict";
 
+  const S = QAShared;
+  const el = S.el;
   const ABSTAIN_NOTICE = "Dazu enthält der Korpus keine Informationen.";
   const GENERIC_ERROR = "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.";
   const NETWORK_ERROR = "Der Dienst ist gerade nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.";
   const INTERRUPTED_ERROR = "Die Antwort wurde unterbrochen. Bitte versuchen Sie es erneut.";
-  const MARKER_RE = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
   const state = {
     sessionId: null,
     busy: false,
     controller: null,
-    openPopover: null, // {panel, marker}
-    idCounter: 0,
   };
+  const popover = S.disclosure(true); // the one open source popover
+  const nextId = S.idMaker("");
 
   const els = {};
 
-  /* ---------- small DOM helpers ---------- */
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function nextId(prefix) {
-    state.idCounter += 1;
-    return prefix + "-" + state.idCounter;
-  }
-
-  /** Returns a safe http(s) URL string, or null. */
-  function safeUrl(value) {
-    if (typeof value !== "string" || value === "") return null;
-    try {
-      const url = new URL(value); // absolute URLs only
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
   /** An external link, or plain text when the URL is not http(s). */
   function externalLink(url, text) {
-    const href = safeUrl(url);
-    if (!href) return el("span", "no-link", text);
-    const a = el("a", "ext-link", text);
-    a.href = href;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
+    return S.externalLink(url, text, "ext-link", "no-link");
   }
 
   /* ---------- citations ---------- */
-
-  function citationDates(citation) {
-    const dates = [];
-    (citation.sources || []).forEach(function (s) {
-      if (s && s.date && dates.indexOf(String(s.date)) === -1) dates.push(String(s.date));
-    });
-    return dates;
-  }
-
-  function citationPlace(citation) {
-    const parts = [];
-    if (citation.city) parts.push(String(citation.city));
-    if (citation.section) parts.push(String(citation.section));
-    if (citation.page !== null && citation.page !== undefined) parts.push("S. " + citation.page);
-    return parts.join(" · ");
-  }
-
-  function primaryUrl(citation) {
-    if (safeUrl(citation.url)) return citation.url;
-    const withUrl = (citation.sources || []).find(function (s) { return s && safeUrl(s.url); });
-    return withUrl ? withUrl.url : null;
-  }
 
   /** One line per supporting source: link (or title) plus publication and date. */
   function renderSupportingSources(citation) {
@@ -103,10 +51,10 @@
   function renderSourceItem(citation) {
     const li = el("li", "source");
     li.value = citation.n;
-    li.appendChild(el("span", "source-title", citation.title || citation.doc_id || "Quelle"));
-    const place = citationPlace(citation);
+    li.appendChild(el("span", "source-title", S.citationTitle(citation)));
+    const place = S.citationPlace(citation);
     if (place) li.appendChild(el("span", "source-place", place));
-    const url = safeUrl(citation.url);
+    const url = S.safeUrl(citation.url);
     if (url) {
       const p = el("p", "source-primary");
       p.appendChild(externalLink(url, "Originalquelle"));
@@ -125,14 +73,13 @@
     const headingText = turn.abstained ? "Nächstliegende Quellen" : "Quellen";
     box.appendChild(el("h3", "sources-heading", headingText));
     const ol = el("ol", "sources");
-    citations.slice().sort(function (a, b) { return a.n - b.n; })
-      .forEach(function (c) { ol.appendChild(renderSourceItem(c)); });
+    S.sortedByNumber(citations).forEach(function (c) { ol.appendChild(renderSourceItem(c)); });
     box.appendChild(ol);
   }
 
   /* ---------- source popover ---------- */
 
-  function buildPopover(citation, marker) {
+  function buildPopover(citation) {
     const panel = el("div", "popover");
     panel.id = nextId("popover");
     panel.setAttribute("role", "dialog");
@@ -141,101 +88,50 @@
 
     const head = el("div", "popover-head");
     head.appendChild(el("span", "popover-num", "[" + citation.n + "]"));
-    head.appendChild(el("span", "popover-title", citation.title || citation.doc_id || "Quelle"));
+    head.appendChild(el("span", "popover-title", S.citationTitle(citation)));
     panel.appendChild(head);
 
-    const place = citationPlace(citation);
+    const place = S.citationPlace(citation);
     if (place) panel.appendChild(el("p", "popover-place", place));
     if (citation.snippet) panel.appendChild(el("blockquote", "snippet", citation.snippet));
 
-    const url = safeUrl(citation.url);
+    const url = S.safeUrl(citation.url);
     if (url) {
       const p = el("p", "popover-link");
       p.appendChild(externalLink(url, "Originalquelle"));
       panel.appendChild(p);
     }
-    const dates = citationDates(citation);
+    const dates = S.citationDates(citation);
     if (dates.length) panel.appendChild(el("p", "popover-dates", "Stand: " + dates.join(", ")));
     if (citation.sources && citation.sources.length) panel.appendChild(renderSupportingSources(citation));
 
     const close = el("button", "btn btn-small popover-close", "Schließen");
     close.type = "button";
-    close.addEventListener("click", function () { closePopover(true); });
+    close.addEventListener("click", function () { popover.close(true); });
     panel.appendChild(close);
 
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.stopPropagation();
-        closePopover(true);
+        popover.close(true);
       }
     });
-    marker.setAttribute("aria-controls", panel.id);
     return panel;
-  }
-
-  function openPopover(turn, citation, marker) {
-    const wasOpen = state.openPopover && state.openPopover.marker === marker;
-    closePopover(false);
-    if (wasOpen) {
-      marker.focus();
-      return;
-    }
-    const panel = buildPopover(citation, marker);
-    turn.popoverSlot.appendChild(panel);
-    marker.setAttribute("aria-expanded", "true");
-    state.openPopover = { panel: panel, marker: marker };
-    panel.focus();
-  }
-
-  function closePopover(returnFocus) {
-    const open = state.openPopover;
-    if (!open) return;
-    state.openPopover = null;
-    open.marker.setAttribute("aria-expanded", "false");
-    open.panel.remove();
-    if (returnFocus) open.marker.focus();
   }
 
   /* ---------- answer text with markers ---------- */
 
-  function markerButton(turn, n) {
-    const citation = turn.citations.find(function (c) { return c.n === n; });
-    if (!citation) return document.createTextNode("[" + n + "]");
-    const button = el("button", "cite", "[" + n + "]");
-    button.type = "button";
-    button.setAttribute("aria-label", "Quelle " + n);
-    button.setAttribute("aria-expanded", "false");
-    button.addEventListener("click", function () { openPopover(turn, citation, button); });
-    return button;
-  }
-
-  /** Appends text to a node, turning [n] / [n, m] markers into buttons. */
   function appendTextWithMarkers(turn, parent, text) {
-    let last = 0;
-    MARKER_RE.lastIndex = 0;
-    let match;
-    while ((match = MARKER_RE.exec(text)) !== null) {
-      if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      const numbers = match[1].split(",").map(function (s) { return parseInt(s.trim(), 10); });
-      const group = el("span", "cite-group");
-      numbers.forEach(function (n) { group.appendChild(markerButton(turn, n)); });
-      parent.appendChild(group);
-      last = match.index + match[0].length;
-    }
-    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    S.appendTextWithMarkers(parent, text, turn.citations, function (citation, marker) {
+      popover.toggle(turn.popoverSlot, citation, marker, buildPopover);
+    });
   }
 
   /** Renders streamed text; holds back a trailing, still unclosed "[..." */
   function appendDelta(turn, text) {
     turn.loading.remove();
     turn.answerText += text;
-    turn.pending += text;
-    const open = turn.pending.lastIndexOf("[");
-    let ready = turn.pending;
-    if (open !== -1 && turn.pending.indexOf("]", open) === -1 && turn.pending.length - open < 40) {
-      ready = turn.pending.slice(0, open);
-    }
-    turn.pending = turn.pending.slice(ready.length);
+    const ready = S.takeReady(turn, text);
     if (ready) appendTextWithMarkers(turn, turn.answerEl, ready);
   }
 
@@ -301,11 +197,11 @@
 
   function copyText(turn) {
     const lines = [turn.answerText.trim(), "", "Quellen:"];
-    turn.citations.slice().sort(function (a, b) { return a.n - b.n; }).forEach(function (c) {
-      let line = "[" + c.n + "] " + (c.title || c.doc_id || "Quelle");
-      const url = primaryUrl(c);
+    S.sortedByNumber(turn.citations).forEach(function (c) {
+      let line = "[" + c.n + "] " + S.citationTitle(c);
+      const url = S.primaryUrl(c);
       if (url) line += " – " + url;
-      const dates = citationDates(c);
+      const dates = S.citationDates(c);
       if (dates.length) line += " (" + dates.join(", ") + ")";
       lines.push(line);
     });
@@ -380,18 +276,7 @@
   };
 
   function thumbIcon(rating) {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("width", "18");
-    svg.setAttribute("height", "18");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    const path = document.createElementNS(ns, "path");
-    path.setAttribute("d", THUMB_PATHS[rating]);
-    path.setAttribute("fill", "currentColor");
-    svg.appendChild(path);
-    return svg;
+    return S.svgIcon(THUMB_PATHS[rating], 18);
   }
 
   function feedbackButton(rating, label) {
@@ -410,11 +295,7 @@
   class ApiError extends Error {}
 
   async function errorFromResponse(response) {
-    let message = GENERIC_ERROR;
-    try {
-      const body = await response.json();
-      if (body && body.error && body.error.message_de) message = String(body.error.message_de);
-    } catch (e) { /* keep the generic message */ }
+    let message = await S.errorMessage(response, GENERIC_ERROR);
     const retry = response.headers.get("Retry-After");
     if (response.status === 429 && retry && /^\d+$/.test(retry.trim())) {
       message += " (Erneut möglich in " + retry.trim() + " s.)";
@@ -437,58 +318,13 @@
     return response.json().catch(function () { return {}; });
   }
 
-  /** Splits an SSE buffer into complete events; returns the unparsed rest. */
-  function parseSseBuffer(buffer, onEvent) {
-    const blocks = buffer.replace(/\r\n?/g, "\n").split("\n\n");
-    const rest = blocks.pop();
-    blocks.forEach(function (block) { dispatchSseBlock(block, onEvent); });
-    return rest;
-  }
-
-  function dispatchSseBlock(block, onEvent) {
-    let name = "message";
-    const data = [];
-    block.split("\n").forEach(function (line) {
-      if (line === "" || line.charAt(0) === ":") return;
-      const colon = line.indexOf(":");
-      const field = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? "" : line.slice(colon + 1);
-      if (value.charAt(0) === " ") value = value.slice(1);
-      if (field === "event") name = value;
-      else if (field === "data") data.push(value);
-    });
-    if (!data.length) return;
-    let payload;
-    try {
-      payload = JSON.parse(data.join("\n"));
-    } catch (e) {
-      return;
-    }
-    onEvent(name, payload);
-  }
-
-  async function readSse(response, onEvent) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder("utf-8");
-    let buffer = "";
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      buffer = parseSseBuffer(buffer + decoder.decode(chunk.value, { stream: true }), onEvent);
-    }
-    buffer += decoder.decode();
-    if (buffer.trim()) dispatchSseBlock(buffer.replace(/\r\n?/g, "\n"), onEvent);
-  }
-
   /* ---------- chat flow ---------- */
 
   function handleSources(turn, data) {
     if (data.session_id) state.sessionId = String(data.session_id);
     turn.answerId = data.answer_id ? String(data.answer_id) : null;
     turn.abstained = Boolean(data.abstained);
-    turn.citations = Array.isArray(data.citations) ? data.citations.filter(function (c) {
-      return c && typeof c.n === "number";
-    }) : [];
+    turn.citations = S.validCitations(data.citations);
     renderSourceList(turn);
   }
 
@@ -539,24 +375,19 @@
   async function runChat(turn, message, city, signal) {
     let response;
     try {
-      response = await fetch("/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-        body: JSON.stringify({ session_id: state.sessionId, message: message, city: city || null }),
-        signal: signal,
-      });
+      response = await S.postChat("/api/chat",
+        { session_id: state.sessionId, message: message, city: city || null }, { signal: signal });
     } catch (e) {
       if (e.name === "AbortError") return;
       throw new ApiError(NETWORK_ERROR);
     }
     if (!response.ok) throw await errorFromResponse(response);
-    const type = response.headers.get("Content-Type") || "";
-    if (type.indexOf("text/event-stream") === -1 || !response.body) {
+    if (!S.isEventStream(response)) {
       await handleJsonAnswer(turn, response);
       return;
     }
     try {
-      await readSse(response, function (name, data) { handleStreamEvent(turn, name, data); });
+      await S.readSse(response, function (name, data) { handleStreamEvent(turn, name, data); });
     } catch (e) {
       if (e.name === "AbortError") return;
       throw new ApiError(NETWORK_ERROR);
@@ -612,7 +443,7 @@
     if (state.controller) state.controller.abort();
     state.controller = null;
     setBusy(false);
-    closePopover(false);
+    popover.close(false);
     state.sessionId = null;
     els.conversation.textContent = "";
     els.emptyHint.hidden = false;
@@ -651,16 +482,16 @@
   /* ---------- wiring ---------- */
 
   function onQuestionKeydown(event) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (S.isSubmitKey(event)) {
       event.preventDefault();
       submitQuestion();
     }
   }
 
   function onDocumentKeydown(event) {
-    if (event.key === "Escape" && state.openPopover) {
+    if (event.key === "Escape" && popover.isOpen()) {
       event.preventDefault();
-      closePopover(true);
+      popover.close(true);
     }
   }
 

@@ -4,11 +4,15 @@
  * Renders into a shadow root (styles via a constructable stylesheet, no inline styles), talks to
  * <script origin>/api/chat with Server-Sent Events, keeps the session id in memory only and
  * exposes nothing but window.QAWidget = {open, close, version}.
+ * GET /widget.js serves it in one closure after web/shared.js (QAShared); not loadable alone.
  */
 (function () {
   "use strict";
 
   if (window.QAWidget) return; // loaded twice: keep the first instance
+
+  const S = QAShared; // from web/shared.js, in the same closure
+  const el = S.el;
 
   const VERSION = "1.0.0";
   const DEFAULT_TITLE = "Fragen zur Smart City";
@@ -22,13 +26,14 @@
     loading: "Antwort wird erstellt …",
     welcome: "Stellen Sie eine Frage. Die Antworten nennen ihre Quellen.",
   };
-  const MARKER_RE = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
   const scriptEl = findOwnScript();
   const config = readConfig(scriptEl);
   const state = {
-    sessionId: null, access: null, accessCheck: null, busy: false, mounted: false, openDetails: null, ids: 0,
+    sessionId: null, access: null, accessCheck: null, busy: false, mounted: false,
   };
+  const sourceBox = S.disclosure(false); // the one open source details box
+  const nextId = S.idMaker("qaw-");
   const ui = {};
 
   window.QAWidget = Object.freeze({ version: VERSION, open: openPanel, close: closePanel });
@@ -148,50 +153,13 @@
 
   /* ---------- DOM helpers ---------- */
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function nextId(prefix) {
-    state.ids += 1;
-    return "qaw-" + prefix + "-" + state.ids;
-  }
-
-  function safeUrl(value) {
-    if (typeof value !== "string" || !value) return null;
-    try {
-      const url = new URL(value);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
   function link(url, text) {
-    const href = safeUrl(url);
-    if (!href) return el("span", null, text);
-    const a = el("a", null, text);
-    a.href = href;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
+    return S.externalLink(url, text);
   }
 
   function chatIcon() {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    const path = document.createElementNS(ns, "path");
-    path.setAttribute("fill", "currentColor");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 " +
+    return S.svgIcon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 " +
       "6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
-    svg.appendChild(path);
-    return svg;
   }
 
   /* ---------- mounting ---------- */
@@ -278,7 +246,7 @@
       submit();
     });
     input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (S.isSubmitKey(event)) {
         event.preventDefault();
         submit();
       }
@@ -305,7 +273,7 @@
   function closePanel() {
     state.openRequested = false;
     if (!state.mounted || ui.panel.hidden) return;
-    closeDetails(false);
+    sourceBox.close(false);
     ui.panel.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "false");
     ui.launcher.focus();
@@ -313,7 +281,7 @@
 
   function onKeydown(event) {
     if (event.key !== "Escape") return;
-    if (state.openDetails) closeDetails(true);
+    if (sourceBox.isOpen()) sourceBox.close(true);
     else if (!ui.panel.hidden) closePanel();
     else return;
     event.stopPropagation();
@@ -390,14 +358,6 @@
     ui.messages.scrollTop = ui.messages.scrollHeight;
   }
 
-  function citationDates(c) {
-    const dates = [];
-    (c.sources || []).forEach(function (s) {
-      if (s && s.date && dates.indexOf(String(s.date)) === -1) dates.push(String(s.date));
-    });
-    return dates;
-  }
-
   function renderSources(turn) {
     const box = turn.sources;
     box.textContent = "";
@@ -408,8 +368,8 @@
     turn.citations.forEach(function (c) {
       const li = el("li");
       li.value = c.n;
-      li.appendChild(link(c.url, c.title || c.doc_id || "Quelle"));
-      const dates = citationDates(c);
+      li.appendChild(link(c.url, S.citationTitle(c)));
+      const dates = S.citationDates(c);
       const meta = [c.city, dates.join(", ")].filter(Boolean).join(", ");
       if (meta) li.appendChild(document.createTextNode(" (" + meta + ")"));
       ol.appendChild(li);
@@ -417,83 +377,37 @@
     box.appendChild(ol);
   }
 
-  function buildDetails(c, marker) {
+  function buildDetails(c) {
     const box = el("div", "details");
     box.id = nextId("src");
     box.tabIndex = -1;
     box.setAttribute("role", "group");
     box.setAttribute("aria-label", "Quelle " + c.n);
-    box.appendChild(el("p", "details-title", "[" + c.n + "] " + (c.title || c.doc_id || "Quelle")));
-    const place = [c.city, c.section, c.page != null ? "S. " + c.page : null].filter(Boolean).join(" · ");
+    box.appendChild(el("p", "details-title", "[" + c.n + "] " + S.citationTitle(c)));
+    const place = S.citationPlace(c);
     if (place) box.appendChild(el("p", "meta", place));
     if (c.snippet) box.appendChild(el("p", "snippet", c.snippet));
-    if (safeUrl(c.url)) {
+    if (S.safeUrl(c.url)) {
       const p = el("p", "meta");
       p.appendChild(link(c.url, "Originalquelle"));
       box.appendChild(p);
     }
-    const dates = citationDates(c);
+    const dates = S.citationDates(c);
     if (dates.length) box.appendChild(el("p", "meta", "Stand: " + dates.join(", ")));
-    marker.setAttribute("aria-controls", box.id);
     return box;
   }
 
-  function toggleDetails(turn, c, marker) {
-    const same = state.openDetails && state.openDetails.marker === marker;
-    closeDetails(false);
-    if (same) return;
-    const box = buildDetails(c, marker);
-    turn.details.appendChild(box);
-    marker.setAttribute("aria-expanded", "true");
-    state.openDetails = { box: box, marker: marker };
-    box.focus();
-  }
-
-  function closeDetails(returnFocus) {
-    const open = state.openDetails;
-    if (!open) return;
-    state.openDetails = null;
-    open.marker.setAttribute("aria-expanded", "false");
-    open.box.remove();
-    if (returnFocus) open.marker.focus();
-  }
-
-  function marker(turn, n) {
-    const c = turn.citations.find(function (x) { return x.n === n; });
-    if (!c) return document.createTextNode("[" + n + "]");
-    const b = el("button", "cite", "[" + n + "]");
-    b.type = "button";
-    b.setAttribute("aria-label", "Quelle " + n);
-    b.setAttribute("aria-expanded", "false");
-    b.addEventListener("click", function () { toggleDetails(turn, c, b); });
-    return b;
-  }
-
   function appendWithMarkers(turn, text) {
-    let last = 0;
-    let m;
-    MARKER_RE.lastIndex = 0;
-    while ((m = MARKER_RE.exec(text)) !== null) {
-      if (m.index > last) turn.text.appendChild(document.createTextNode(text.slice(last, m.index)));
-      const group = el("span", "cite-group");
-      m[1].split(",").forEach(function (s) { group.appendChild(marker(turn, parseInt(s, 10))); });
-      turn.text.appendChild(group);
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) turn.text.appendChild(document.createTextNode(text.slice(last)));
+    S.appendTextWithMarkers(turn.text, text, turn.citations, function (c, marker) {
+      sourceBox.toggle(turn.details, c, marker, buildDetails);
+    });
   }
 
   /** Appends streamed text, holding back a trailing unclosed "[…" until it completes. */
   function appendDelta(turn, text) {
     turn.loading.remove();
     turn.answer += text;
-    turn.pending += text;
-    const open = turn.pending.lastIndexOf("[");
-    let ready = turn.pending;
-    if (open !== -1 && turn.pending.indexOf("]", open) === -1 && turn.pending.length - open < 40) {
-      ready = turn.pending.slice(0, open);
-    }
-    turn.pending = turn.pending.slice(ready.length);
+    const ready = S.takeReady(turn, text);
     if (ready) appendWithMarkers(turn, ready);
     scrollToEnd();
   }
@@ -516,9 +430,7 @@
   function onSources(turn, data) {
     if (data.session_id) state.sessionId = String(data.session_id);
     turn.abstained = Boolean(data.abstained);
-    turn.citations = (Array.isArray(data.citations) ? data.citations : []).filter(function (c) {
-      return c && typeof c.n === "number";
-    });
+    turn.citations = S.validCitations(data.citations);
     renderSources(turn);
   }
 
@@ -548,75 +460,32 @@
 
   /* ---------- networking ---------- */
 
-  function dispatchBlock(block, handler) {
-    let name = "message";
-    const data = [];
-    block.split("\n").forEach(function (line) {
-      if (!line || line.charAt(0) === ":") return;
-      const i = line.indexOf(":");
-      const field = i === -1 ? line : line.slice(0, i);
-      let value = i === -1 ? "" : line.slice(i + 1);
-      if (value.charAt(0) === " ") value = value.slice(1);
-      if (field === "event") name = value;
-      else if (field === "data") data.push(value);
-    });
-    if (!data.length) return;
-    try {
-      handler(name, JSON.parse(data.join("\n")));
-    } catch (e) { /* ignore malformed event */ }
-  }
-
-  async function readStream(response, handler) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder("utf-8");
-    let buffer = "";
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      const blocks = buffer.replace(/\r\n?/g, "\n").split("\n\n");
-      buffer = blocks.pop();
-      blocks.forEach(function (b) { dispatchBlock(b, handler); });
-    }
-    buffer += decoder.decode();
-    if (buffer.trim()) dispatchBlock(buffer.replace(/\r\n?/g, "\n"), handler);
-  }
-
-  async function httpErrorMessage(response) {
-    try {
-      const body = await response.json();
-      if (body && body.error && body.error.message_de) return String(body.error.message_de);
-    } catch (e) { /* fall through */ }
-    return TEXT.generic;
-  }
-
   async function requestAnswer(turn, message) {
     let response;
     try {
-      response = await fetch(config.base + "/api/chat", {
-        method: "POST",
-        credentials: "omit",
-        headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-        body: JSON.stringify({ session_id: state.sessionId, message: message, city: config.city }),
-      });
+      response = await S.postChat(config.base + "/api/chat",
+        { session_id: state.sessionId, message: message, city: config.city }, { credentials: "omit" });
     } catch (e) {
       const result = await ensureAccess();
       showError(turn, result === "refused" ? TEXT.refused : TEXT.down);
       return;
     }
     if (!response.ok) {
-      showError(turn, await httpErrorMessage(response));
+      showError(turn, await S.errorMessage(response, TEXT.generic));
       return;
     }
-    const type = response.headers.get("Content-Type") || "";
-    if (type.indexOf("text/event-stream") === -1 || !response.body) {
+    if (!S.isEventStream(response)) {
       const data = await response.json();
       onSources(turn, data);
       onEvent(turn, "done", data);
       return;
     }
     try {
-      await readStream(response, function (name, data) { onEvent(turn, name, data); });
+      await S.readSse(response, function (name, data) {
+        try {
+          onEvent(turn, name, data);
+        } catch (e) { /* ignore an event that cannot be shown */ }
+      });
     } catch (e) {
       showError(turn, TEXT.down);
       return;

@@ -1,12 +1,25 @@
 """The chat page, its assets and the embeddable widget."""
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from qa_service.config import ROOT
 
 WEB_DIR = ROOT / "web"
 router = APIRouter(include_in_schema=False)
+
+_widget_js: str | None = None  # shared.js + widget.js in one closure, joined at the first request
+
+
+def widget_script() -> str:
+    """The widget as one self-contained script: web/shared.js and web/widget.js in one closure,
+    so that QAShared stays private and window.QAWidget is the only global."""
+    global _widget_js
+    if _widget_js is None:
+        shared = (WEB_DIR / "shared.js").read_text(encoding="utf-8")
+        body = (WEB_DIR / "widget.js").read_text(encoding="utf-8")
+        _widget_js = "(function () {\n" + shared + "\n" + body + "\n})();\n"
+    return _widget_js
 
 
 @router.get("/")
@@ -16,9 +29,9 @@ async def chat_page() -> FileResponse:
 
 
 @router.get("/widget.js")
-async def widget() -> FileResponse:
-    return FileResponse(WEB_DIR / "widget.js", media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"})
+async def widget() -> Response:
+    return Response(widget_script(), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"})
 
 
 @router.get("/api/widget/ping")
