@@ -1,5 +1,7 @@
 """The chat page, its assets and the embeddable widget."""
 
+from functools import lru_cache
+
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
@@ -8,18 +10,13 @@ from qa_service.config import ROOT
 WEB_DIR = ROOT / "web"
 router = APIRouter(include_in_schema=False)
 
-_widget_js: str | None = None  # shared.js + widget.js in one closure, joined at the first request
-
-
+@lru_cache(maxsize=1)
 def widget_script() -> str:
     """The widget as one self-contained script: web/shared.js and web/widget.js in one closure,
-    so that QAShared stays private and window.QAWidget is the only global."""
-    global _widget_js
-    if _widget_js is None:
-        shared = (WEB_DIR / "shared.js").read_text(encoding="utf-8")
-        body = (WEB_DIR / "widget.js").read_text(encoding="utf-8")
-        _widget_js = "(function () {\n" + shared + "\n" + body + "\n})();\n"
-    return _widget_js
+    so that QAShared stays private and window.QAWidget is the only global (joined once)."""
+    shared = (WEB_DIR / "shared.js").read_text(encoding="utf-8")
+    body = (WEB_DIR / "widget.js").read_text(encoding="utf-8")
+    return "(function () {\n" + shared + "\n" + body + "\n})();\n"
 
 
 @router.get("/")
