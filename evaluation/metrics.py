@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from qa_service.retrieve.cities import fold as fold_umlauts
+
 KeyFact = str | list[str]  # a list holds alternatives: any one of them suffices
-UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def distinct(doc_ids: Sequence[str]) -> list[str]:
@@ -35,9 +36,7 @@ def ndcg_at(ranked: Sequence[str], expected: Sequence[str], k: int = 10) -> floa
 
 def fold(text: str) -> str:
     """Text for matching: case-, accent- and spacing-insensitive, German umlauts spelt out (ä = ae)."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(UMLAUTS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", fold_umlauts(unicodedata.normalize("NFKC", text))).strip()
 
 
 def missing_key_facts(answer: str, key_facts: Sequence[KeyFact]) -> list[KeyFact]:

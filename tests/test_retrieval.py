@@ -60,3 +60,14 @@ def test_unknown_filter_values_are_refused(engine, filters, message):
 def test_unknown_mode_is_refused(engine):
     with pytest.raises(ValueError, match="unknown mode"):
         engine.search("Strategie", mode="magic")
+
+
+def test_a_named_city_without_documents_searches_only_context_naming_it(engine):
+    result = engine.search("Welche Partner hat Aachen?", top_k=5)
+    assert result.cities == ["Aachen"]
+    assert all(engine.index.chunks[h.chunk_index].city is None for h in result.hits)
+
+
+def test_dense_scores_are_reported_unboosted(engine):
+    hit = engine.search("Wer sind die Partner in Ulm?", mode="dense", top_k=1).hits[0]
+    assert hit.dense_score <= 1.0 + 1e-5 and hit.score > hit.dense_score  # the section boost applies to the rank only

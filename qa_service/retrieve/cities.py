@@ -18,7 +18,7 @@ IRREGULAR_FORMS = {
 
 def fold(text: str) -> str:
     """Lower-case and map umlauts to their ASCII spellings (ü -> ue), other accents dropped."""
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

@@ -15,6 +15,7 @@ MODES = ("hybrid", "dense", "bm25")
 MULTI_CITY_BOOST = 1.5
 SECTION_BOOST = 1.3
 TIE_BREAK = 1e-6
+SLUG_NAMES = {slug: name for name, slug in ATLAS_CITIES.items()}
 
 
 @dataclass
@@ -55,17 +56,24 @@ class Retriever:
         self._city = np.array([c.city or "" for c in chunks], dtype=object)
         self._state = np.array([c.state or "" for c in chunks], dtype=object)
         self._type = np.array([c.doc_type for c in chunks], dtype=object)
-        self._mentions = [set(self.detector.detect(strip_markers(c.text))) if not c.city else set()
-                          for c in chunks]
         self.cities = sorted({c.city for c in chunks if c.city})
+        self._mentions = [set(self.detector.detect(strip_markers(c.text))) if not c.city else set() for c in chunks]
+        self._city_masks: dict[str, np.ndarray] = {}
+        self._indexed = {name.lower(): name for name in self.cities}
         self.states = sorted({c.state for c in chunks if c.state})
         self.doc_types = sorted({c.doc_type for c in chunks})
 
     def resolve_city(self, city: str) -> str | None:
         """The indexed city name for a name or slug given by a caller, or None."""
-        by_slug = {slug: name for name, slug in ATLAS_CITIES.items()}
-        name = by_slug.get(city.lower(), city)
-        return next((known for known in self.cities if known.lower() == name.lower()), None)
+        name = SLUG_NAMES.get(city.lower(), city)
+        return self._indexed.get(name.lower())
+
+    def _city_mask(self, city: str) -> np.ndarray:
+        """The city's own chunks and the context chunks that name it; computed once per city."""
+        if city not in self._city_masks:
+            mentioned = np.array([city in names for names in self._mentions], dtype=bool)
+            self._city_masks[city] = (self._city == city) | mentioned
+        return self._city_masks[city]
 
     def _mask(self, filters: Filters, question_cities: list[str]) -> np.ndarray | None:
         mask = np.ones(len(self.index.chunks), dtype=bool)
@@ -75,9 +83,7 @@ class Retriever:
         if city is None and len(question_cities) == 1:
             city = question_cities[0]
         if city:
-            about_city = self._city == city
-            mentions = np.array([city in names for names in self._mentions])
-            mask &= about_city | ((self._city == "") & mentions)
+            mask &= self._city_mask(city)
         if filters.state:
             if filters.state not in self.states:
                 raise ValueError(f"unknown state {filters.state!r}")
@@ -108,9 +114,9 @@ class Retriever:
         dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
         bm25_of = dict(zip(bm25_ids.tolist(), bm25_scores.tolist()))
         if mode == "dense":
-            scores = dense_of
+            scores = dict(dense_of)  # a copy: the boosts below must not change the reported raw scores
         elif mode == "bm25":
-            scores = bm25_of
+            scores = dict(bm25_of)
         else:
             scores = reciprocal_rank_fusion(
                 [(dense_ids.tolist(), self.dense_weight), (bm25_ids.tolist(), self.bm25_weight)], self.rrf_k)
