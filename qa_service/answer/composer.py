@@ -40,8 +40,6 @@ class Evidence:
     sentence_index: int
     chunk_index: int
     score: float
-    semantic: float
-    lexical: float
 
 
 @dataclass
@@ -49,7 +47,6 @@ class ComposedAnswer:
     text: str
     abstained: bool
     citations: list[Citation]
-    evidence_score: float
 
 
 class AnswerComposer:
@@ -139,7 +136,7 @@ class AnswerComposer:
                 fits = wanted is not None and wanted.search(self.index.sentences[position].text)
                 score = (semantic_weight * similarity + lexical_weight * overlap + bonus
                          + (ANSWER_TYPE_BONUS if fits else 0.0)) * (1 - 0.03 * rank)
-                evidence.append(Evidence(position, hit.chunk_index, score, similarity, overlap))
+                evidence.append(Evidence(position, hit.chunk_index, score))
         return sorted(evidence, key=lambda item: -item.score)
 
     def _candidates(self, hits: list[Hit], cities: list[str]) -> list[Hit]:
@@ -175,11 +172,10 @@ class AnswerComposer:
     def compose(self, question: str, query_vector: np.ndarray, hits: list[Hit], language: str = "de",
                 ignore_terms: list[str] = (), sections: set[str] = frozenset()) -> ComposedAnswer:
         evidence = self.score_evidence(question, query_vector, hits, list(ignore_terms), language, sections)
-        evidence_score = evidence[0].score if evidence else 0.0
         if self.should_abstain(question, language, hits, evidence):
             citations = [self._citation(n, hit.chunk_index, hit.score, None)
                          for n, hit in enumerate(hits[:3], start=1)]
-            return ComposedAnswer(PHRASES[language]["abstain"], True, citations, evidence_score)
+            return ComposedAnswer(PHRASES[language]["abstain"], True, citations)
         numbers: dict[int, int] = {}
         used_sources: dict[int, list[str]] = {}
         parts = []
@@ -193,7 +189,7 @@ class AnswerComposer:
         score_of = {hit.chunk_index: hit.score for hit in hits}
         citations = [self._citation(n, chunk_index, score_of[chunk_index], used_sources.get(chunk_index))
                      for chunk_index, n in numbers.items()]
-        return ComposedAnswer(PHRASES[language]["lead"] + " ".join(parts), False, citations, evidence_score)
+        return ComposedAnswer(PHRASES[language]["lead"] + " ".join(parts), False, citations)
 
     def _citation(self, n: int, chunk_index: int, score: float, source_ids: list[str] | None) -> Citation:
         chunk = self.index.chunks[chunk_index]
